@@ -1,0 +1,1 @@
+"""The simulated campaign: personas that answer the bot as real callees would."""
