@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.outdial-installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup system-deps models demo serve test lint typecheck unit bench clean
+.PHONY: help setup system-deps test-deps models demo serve test lint typecheck unit bench clean
 
 help:
 	@echo "make demo   - set up, build the models if missing, run the simulated campaigns"
@@ -33,6 +33,15 @@ system-deps:
 	  else echo "note: espeak-ng not installed (sudo apt-get install espeak-ng); using fixture clips"; fi; \
 	fi
 
+# Headless Chromium renders the campaign report in its test.
+test-deps: system-deps
+	@if ! command -v chromium >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing chromium (Debian package) for the report render test"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "note: chromium missing (sudo apt-get install chromium); the report render test skips"; fi; \
+	fi
+
 models: setup
 	$(BIN)/python infra/models/build_asr.py --out build/models/asr
 	$(BIN)/python infra/models/build_nlu.py --out build/models/nlu
@@ -52,7 +61,7 @@ typecheck: setup
 unit: setup
 	$(BIN)/python -m pytest tests/unit -q
 
-test: setup system-deps models lint typecheck
+test: setup test-deps models lint typecheck
 	$(BIN)/python -m pytest
 
 bench: setup models

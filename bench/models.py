@@ -8,10 +8,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bench_asr  # noqa: E402
-import bench_nlu  # noqa: E402
-import layer_size  # noqa: E402
-import turn_budget  # noqa: E402
+import bench_asr
+import bench_nlu
+import layer_size
+import turn_budget
 
 
 def main() -> None:

@@ -10,7 +10,6 @@ import base64
 import statistics
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 from outdial.audio.tts import render_phone_audio
@@ -40,11 +39,23 @@ def main(rounds: int = 10) -> list[dict[str, Any]]:
     for lang, script_id, node, text in UTTERANCES:
         audio = render_phone_audio(text, lang)  # type: ignore[arg-type]
         event: dict[str, Any] = {
-            "call_id": "bench", "turn_id": "bench-0", "turn_index": 0, "campaign_id": "bench",
-            "script_id": script_id, "node_id": node, "lang": lang,
+            "call_id": "bench",
+            "turn_id": "bench-0",
+            "turn_index": 0,
+            "campaign_id": "bench",
+            "script_id": script_id,
+            "node_id": node,
+            "lang": lang,
             "audio": {"encoding": "mulaw", "sample_rate": 8000, "b64": base64.b64encode(audio).decode()},
-            "context": {"name": "王先生", "lender": "安心借", "amount": "3000", "due_date": "11月30日",
-                        "insurer": "Harbor Mutual", "premium": "842", "expiry_date": "December 15"},
+            "context": {
+                "name": "王先生",
+                "lender": "安心借",
+                "amount": "3000",
+                "due_date": "11月30日",
+                "insurer": "Harbor Mutual",
+                "premium": "842",
+                "expiry_date": "December 15",
+            },
         }
         totals: list[float] = []
         per_stage: dict[str, list[float]] = {"asr": [], "intent": [], "reply": []}
@@ -63,18 +74,31 @@ def main(rounds: int = 10) -> list[dict[str, Any]]:
             totals.append((t3 - t0) * 1000)
             heard = event["asr"]["text"]
             del event["asr"], event["nlu"]
-        rows.append({
-            "lang": lang, "audio_s": len(audio) / 8000, "heard": heard,
-            "asr_p50": statistics.median(per_stage["asr"]), "intent_p50": statistics.median(per_stage["intent"]),
-            "reply_p50": statistics.median(per_stage["reply"]),
-            "total_p50": statistics.median(totals), "total_p95": percentile(totals, 0.95),
-        })
-    print(f"\n### Model compute per turn (VAD + ASR + intent + reply), {rounds} rounds each; init {init_s:.2f} s\n")
-    print("| lang | audio s | ASR p50 ms | intent p50 ms | reply p50 ms | total p50 ms | total p95 ms | heard |")
+        rows.append(
+            {
+                "lang": lang,
+                "audio_s": len(audio) / 8000,
+                "heard": heard,
+                "asr_p50": statistics.median(per_stage["asr"]),
+                "intent_p50": statistics.median(per_stage["intent"]),
+                "reply_p50": statistics.median(per_stage["reply"]),
+                "total_p50": statistics.median(totals),
+                "total_p95": percentile(totals, 0.95),
+            }
+        )
+    print(
+        f"\n### Model compute per turn (VAD + ASR + intent + reply), {rounds} rounds each; "
+        f"init {init_s:.2f} s\n"
+    )
+    print(
+        "| lang | audio s | ASR p50 ms | intent p50 ms | reply p50 ms | total p50 ms | total p95 ms | heard |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for row in rows:
-        print(f"| {row['lang']} | {row['audio_s']:.1f} | {row['asr_p50']:.0f} | {row['intent_p50']:.1f} | "
-              f"{row['reply_p50']:.1f} | {row['total_p50']:.0f} | {row['total_p95']:.0f} | {row['heard']} |")
+        print(
+            f"| {row['lang']} | {row['audio_s']:.1f} | {row['asr_p50']:.0f} | {row['intent_p50']:.1f} | "
+            f"{row['reply_p50']:.1f} | {row['total_p50']:.0f} | {row['total_p95']:.0f} | {row['heard']} |"
+        )
     every = [r["total_p95"] for r in rows]
     print(f"\nworst p95 across utterances: {max(every):.0f} ms (budget 500 ms, goal 300 ms)")
     return rows

@@ -4,13 +4,15 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from outdial.asr.recognizer import SpeechRecognizer
+from outdial.billing.emf import InvocationMeter
 from outdial.config import get_settings
-from outdial.observability import powertools, record_stage
+from outdial.observability import powertools
 from outdial.stages import AsrStage
 from outdial.wiring import object_store
 
 SETTINGS = get_settings()
 logger, metrics, tracer = powertools("asr")
+METER = InvocationMeter("asr")  # started before the models load, so init time is measured
 STAGE = AsrStage(
     SpeechRecognizer.load(threads=SETTINGS.ort_threads),  # sessions created and warmed here
     object_store(SETTINGS),
@@ -22,6 +24,7 @@ STAGE = AsrStage(
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    result = STAGE.handle(event)
-    record_stage(metrics, event, result)
+    with METER.measure(metrics, event, context) as invocation:
+        result = STAGE.handle(event)
+        invocation.observe(result)
     return result

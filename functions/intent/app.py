@@ -3,13 +3,15 @@
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from outdial.billing.emf import InvocationMeter
 from outdial.config import get_settings
 from outdial.nlu.classifier import IntentClassifier
-from outdial.observability import powertools, record_stage
+from outdial.observability import powertools
 from outdial.stages import IntentStage
 
 SETTINGS = get_settings()
 logger, metrics, tracer = powertools("intent")
+METER = InvocationMeter("intent")  # started before the models load, so init time is measured
 STAGE = IntentStage(IntentClassifier.load(threads=SETTINGS.ort_threads))
 
 
@@ -17,6 +19,7 @@ STAGE = IntentStage(IntentClassifier.load(threads=SETTINGS.ort_threads))
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    result = STAGE.handle(event)
-    record_stage(metrics, event, result)
+    with METER.measure(metrics, event, context) as invocation:
+        result = STAGE.handle(event)
+        invocation.observe(result)
     return result

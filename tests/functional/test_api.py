@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-
 from outdial.adapters.local import FsObjectStore, SqliteCallStore
 from outdial.api.app import create_app
 from outdial.calls import CallService
 from outdial.script import ScriptCatalog
+
 from tests.fakes import FixedClock, ScriptedWorkflow
 
 TOKEN = "test-token"
@@ -22,25 +22,48 @@ CONTEXT = {"name": "Jordan", "insurer": "Harbor Mutual", "premium": "842", "expi
 
 def ending_turn(turn: dict[str, Any]) -> dict[str, Any]:
     return turn | {
-        "asr": {"text": "stop calling me", "lang": "en", "audio_ms": 900, "speech_ms": 700, "compute_ms": 100},
+        "asr": {
+            "text": "stop calling me",
+            "lang": "en",
+            "audio_ms": 900,
+            "speech_ms": 700,
+            "compute_ms": 100,
+        },
         "nlu": {"intent": "do_not_call", "confidence": 0.97, "compute_ms": 4},
-        "reply": {"text": "Understood.", "ssml": "<speak/>", "lang": "en", "node_id": "end_dnc",
-                  "source": "script", "end_call": True, "outcome": "dnc", "compute_ms": 2},
+        "reply": {
+            "text": "Understood.",
+            "ssml": "<speak/>",
+            "lang": "en",
+            "node_id": "end_dnc",
+            "source": "script",
+            "end_call": True,
+            "outcome": "dnc",
+            "compute_ms": 2,
+        },
     }
 
 
 @pytest.fixture
 def client(tmp_path: Path) -> TestClient:
     service = CallService(
-        store=SqliteCallStore(tmp_path / "db"), workflow=ScriptedWorkflow([ending_turn] * 5),
-        objects=FsObjectStore(tmp_path / "o"), catalog=ScriptCatalog.from_dirs(), clock=FixedClock(),
+        store=SqliteCallStore(tmp_path / "db"),
+        workflow=ScriptedWorkflow([ending_turn] * 5),
+        objects=FsObjectStore(tmp_path / "o"),
+        catalog=ScriptCatalog.from_dirs(),
+        clock=FixedClock(),
     )
     return TestClient(create_app(service, api_token=TOKEN, max_audio_bytes=50_000))
 
 
 def start_call(client: TestClient, **override: Any) -> Any:
-    body = {"campaign_id": "camp-1", "contact_id": "en-001", "phone": "+14155550101",
-            "script_id": "en-insurance-renewal", "lang": "en-US", "context": CONTEXT} | override
+    body = {
+        "campaign_id": "camp-1",
+        "contact_id": "en-001",
+        "phone": "+14155550101",
+        "script_id": "en-insurance-renewal",
+        "lang": "en-US",
+        "context": CONTEXT,
+    } | override
     return client.post("/calls", json=body, headers=AUTH)
 
 
@@ -69,10 +92,16 @@ def test_a_call_from_opening_to_outcome(client: TestClient) -> None:
 
 @pytest.mark.parametrize(
     ("override", "field"),
-    [({"lang": "fr"}, "lang"), ({"script_id": "nope"}, "nope"), ({"context": {"name": "x"}}, "context"),
-     ({"campaign_id": "has spaces"}, "campaign_id")],
+    [
+        ({"lang": "fr"}, "lang"),
+        ({"script_id": "nope"}, "nope"),
+        ({"context": {"name": "x"}}, "context"),
+        ({"campaign_id": "has spaces"}, "campaign_id"),
+    ],
 )
-def test_bad_call_requests_are_4xx_naming_the_field(client: TestClient, override: dict[str, Any], field: str) -> None:
+def test_bad_call_requests_are_4xx_naming_the_field(
+    client: TestClient, override: dict[str, Any], field: str
+) -> None:
     response = start_call(client, **override)
     assert response.status_code == 422 and field in response.text
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import base64
+import logging
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
+from outdial.billing.cost import FunctionSizing, cost_turn, turn_usage_from_timings
+from outdial.billing.ledger import cost_stored_call
+from outdial.billing.prices import PriceTable, load_price_table
 from outdial.errors import InvalidEventError, OutdialError
 from outdial.models import (
     AsrOutput,
@@ -27,6 +31,8 @@ from outdial.models import (
 from outdial.ports import CallStore, Clock, ObjectStore, WorkflowRunner
 from outdial.reply import opening_line, to_ssml
 from outdial.script import ScriptCatalog
+
+_log = logging.getLogger(__name__)
 
 # Step Functions caps a payload at 256 KB; larger audio travels by object key.
 INLINE_AUDIO_LIMIT = 150_000
@@ -46,6 +52,8 @@ class CallService:
         clock: Clock,
         fallbacks_before_transfer: int = 2,
         max_turns: int = 10,
+        prices: PriceTable | None = None,
+        sizing: FunctionSizing | None = None,
     ) -> None:
         self._store = store
         self._workflow = workflow
@@ -54,6 +62,10 @@ class CallService:
         self._clock = clock
         self._fallbacks_before_transfer = fallbacks_before_transfer
         self._max_turns = max_turns
+        self._prices = prices or load_price_table()
+        self._sizing = sizing or FunctionSizing.from_env()
+        # Set by the campaign layer: DNC takes effect at once, a finished call settles its attempt.
+        self.on_turn: Callable[[CallRecord, TurnRecord], None] | None = None
 
     def start_call(
         self,
@@ -122,6 +134,8 @@ class CallService:
         except Exception as exc:  # an outage of the workflow itself: never leave the caller in silence
             record = self._transfer_record(turn_input, started_at, type(exc).__name__, str(exc))
         record.timings_ms["workflow"] = (time.perf_counter() - wall_started) * 1000
+        usage = turn_usage_from_timings(record.timings_ms, self._sizing, api_request_bytes=len(audio))
+        record.cost = cost_turn(usage, self._prices)
 
         streak = 1 if record.fallback else 0
         for turn in reversed(previous):
@@ -141,7 +155,14 @@ class CallService:
             call.status = "completed"
             call.outcome = record.outcome or "failed"  # type: ignore[assignment]
             call.ended_at = self._clock.now().isoformat()
+            call_cost = cost_stored_call(call, [*previous, record], self._prices, self._sizing)
+            call.meta["cost"] = call_cost.model_dump(mode="json")
         self._store.put_call(call)
+        if self.on_turn is not None:
+            try:
+                self.on_turn(call, record)
+            except Exception:  # the caller must still hear the reply; the hook's failure is logged
+                _log.exception("on_turn hook failed for call %s turn %s", call_id, turn_id)
         return record
 
     def _record_from_output(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,14 +14,20 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from outdial.billing.cli import cost_app, report
+from outdial.campaign.cli import campaign_app
 from outdial.config import get_settings
 from outdial.models import Lang, normalise_lang
 
 if TYPE_CHECKING:
+    from outdial.calls import CallService
     from outdial.demo.runner import DemoCall
 
 app = typer.Typer(help="outdial: serverless AI outbound calling (local mode).", no_args_is_help=True)
 console = Console()
+app.add_typer(cost_app, name="cost")
+app.add_typer(campaign_app, name="campaign")
+app.command(name="report")(report)
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DEMO_CAMPAIGNS = {
@@ -91,6 +97,7 @@ def demo(
 
             campaign_id, calls = run_campaign(service, voice, catalog, script_id, contacts, advance)
         _print_campaign(campaign_id, calls, stage_latencies(calls))
+        _print_costs(service, campaign_id, calls, catalog.get(script_id).success_outcomes, settings.home)
 
 
 def _print_campaign(
@@ -134,6 +141,39 @@ def _print_campaign(
     console.print("outcomes: " + ", ".join(f"{k}={v}" for k, v in sorted(outcomes.items())))
 
 
+def _print_costs(
+    service: CallService, campaign_id: str, calls: list[DemoCall], success: Sequence[str], home: Path
+) -> None:
+    """Per-call cost, the campaign's cost per successful outcome, and the HTML report."""
+    from outdial.billing.cli import cpa_line
+    from outdial.billing.cost import FunctionSizing, usd
+    from outdial.billing.ledger import cost_stored_campaign
+    from outdial.billing.prices import load_price_table
+    from outdial.billing.report import build_report, write_report
+
+    prices, sizing = load_price_table(), FunctionSizing.from_env()
+    records = [service.get_call(c.call.call_id) for c in calls]
+    turns = {c.call.call_id: c.turns for c in calls}
+    costs, campaign = cost_stored_campaign(campaign_id, records, turns, prices, sizing, success)
+    table = Table(title=f"cost per call · {campaign_id} · prices {prices.version}", title_justify="left")
+    for column in ("contact", "outcome", "turns", "compute+workflow", "telephony", "tts", "total"):
+        table.add_column(column)
+    for demo_call, cost in zip(calls, costs, strict=True):
+        table.add_row(
+            demo_call.contact.contact_id,
+            cost.outcome,
+            str(len(cost.turns)),
+            usd(cost.turns_usd),
+            usd(cost.telephony_usd),
+            usd(cost.tts_usd),
+            usd(cost.total_usd),
+        )
+    console.print(table)
+    console.print(cpa_line(campaign))
+    page = build_report(campaign_id, records, turns, costs, success, prices.version)
+    console.print(f"report: {write_report(page, home / 'reports' / f'{campaign_id}.html')}")
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
@@ -142,14 +182,13 @@ def serve(
     """Run the API locally (uvicorn). Requests need `Authorization: Bearer <token>`."""
     import uvicorn
 
-    from outdial.api.app import create_app
-    from outdial.wiring import call_service
+    from outdial.wiring import api_app
 
     settings = get_settings()
     token = settings.api_token or secrets.token_urlsafe(24)
     if not settings.api_token:
         console.print(f"API token (set OUTDIAL_API_TOKEN to choose one): [bold]{token}[/bold]")
-    api = create_app(call_service(settings), api_token=token, max_audio_bytes=settings.max_audio_bytes)
+    api = api_app(settings, api_token=token)
     uvicorn.run(api, host=host, port=port)
 
 

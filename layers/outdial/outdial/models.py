@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from outdial.billing.cost import TurnCost
+
 Lang = Literal["zh", "en"]
 LANG_ALIASES: dict[str, Lang] = {
     "zh": "zh",
@@ -198,6 +200,7 @@ class TurnRecord(BaseModel):
     started_at: str  # ISO 8601 UTC
     outcome: str | None = None
     end_call: bool = False
+    cost: TurnCost | None = None  # estimated from measured durations (billing.cost)
 
 
 CallOutcome = Literal[

@@ -127,3 +127,21 @@ def call_service(settings: Settings) -> CallService:
         fallbacks_before_transfer=settings.fallbacks_before_transfer,
         max_turns=settings.max_turns,
     )
+
+
+def api_app(settings: Settings, api_token: str | None) -> Any:
+    """The FastAPI app with calls and campaigns, every port bound for the configured backend."""
+    from outdial.api.app import create_app
+    from outdial.campaign.wiring import campaign_service
+
+    service = call_service(settings)
+    objects = object_store(settings)
+    placer = None
+    if settings.backend == "local":  # the simulated callee places local calls through this same service
+        from outdial.campaign.placers import SimulatedCallPlacer
+        from outdial.demo.voice import CalleeVoice
+
+        placer = SimulatedCallPlacer(service, CalleeVoice(REPO_ROOT / "events" / "audio" / "demo"))
+    campaigns = campaign_service(settings, placer=placer, objects=objects)
+    service.on_turn = campaigns.on_turn
+    return create_app(service, api_token, settings.max_audio_bytes, campaigns=campaigns, objects=objects)

@@ -99,6 +99,8 @@ class FsObjectStore:
         self._root.mkdir(parents=True, exist_ok=True)
 
     def _path(self, key: str) -> Path:
+        if len(key) > 1024 or any(len(part) > 255 for part in key.split("/")):
+            raise InvalidEventError(f"object key is too long ({len(key)} characters; S3 allows 1024)")
         path = (self._root / key).resolve()
         if not key or key.startswith("/") or not path.is_relative_to(self._root):
             raise InvalidEventError(f"object key {key!r} is not a relative path inside the store")

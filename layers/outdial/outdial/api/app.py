@@ -16,9 +16,12 @@ from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from outdial.api.campaigns import build_router
 from outdial.calls import CallNotActiveError, CallService
+from outdial.campaign.service import CampaignService
 from outdial.errors import InvalidEventError, NotFoundError, ScriptError
 from outdial.models import AudioEncoding, CallRecord, Lang, ReplyOutput, TurnRecord, normalise_lang
+from outdial.ports import ObjectStore
 
 
 class StartCallRequest(BaseModel):
@@ -55,7 +58,13 @@ class CallPage(BaseModel):
     next_after: str | None
 
 
-def create_app(service: CallService, api_token: str | None, max_audio_bytes: int) -> FastAPI:
+def create_app(
+    service: CallService,
+    api_token: str | None,
+    max_audio_bytes: int,
+    campaigns: CampaignService | None = None,
+    objects: ObjectStore | None = None,
+) -> FastAPI:
     app = FastAPI(title="outdial", version="0.1.0", description="AI outbound calling API")
     public_paths = {"/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 
@@ -64,9 +73,14 @@ def create_app(service: CallService, api_token: str | None, max_audio_bytes: int
         # Checked before the body is parsed, so an anonymous caller learns nothing from 422s.
         if api_token is not None and request.url.path not in public_paths:
             scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
-            if scheme.lower() != "bearer" or not hmac.compare_digest(credentials.encode(), api_token.encode()):
-                return JSONResponse(status_code=401, content={"detail": "missing or invalid bearer token"},
-                                    headers={"WWW-Authenticate": "Bearer"})
+            if scheme.lower() != "bearer" or not hmac.compare_digest(
+                credentials.encode(), api_token.encode()
+            ):
+                return JSONResponse(
+                    status_code=401,
+                    content={"detail": "missing or invalid bearer token"},
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
         return await call_next(request)
 
     # base64 audio plus a JSON envelope: anything larger is refused before it is read.
@@ -76,7 +90,9 @@ def create_app(service: CallService, api_token: str | None, max_audio_bytes: int
     async def _limit_body(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         declared = request.headers.get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > max_body_bytes):
-            return JSONResponse(status_code=413, content={"detail": f"body: larger than {max_body_bytes} bytes"})
+            return JSONResponse(
+                status_code=413, content={"detail": f"body: larger than {max_body_bytes} bytes"}
+            )
         return await call_next(request)
 
     @app.exception_handler(NotFoundError)
@@ -134,4 +150,8 @@ def create_app(service: CallService, api_token: str | None, max_audio_bytes: int
         items = service.list_calls(campaign_id, limit=limit, after=after)
         return CallPage(items=items, next_after=items[-1].call_id if len(items) == limit else None)
 
+    if campaigns is not None and objects is not None:
+        app.include_router(
+            build_router(campaigns, calls=service, objects=objects, max_audio_bytes=max_audio_bytes)
+        )
     return app

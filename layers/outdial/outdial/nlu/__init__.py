@@ -1,0 +1,1 @@
+"""Intent classification, slot extraction and sentence embeddings (zh-CN and en-US)."""

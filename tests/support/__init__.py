@@ -1,0 +1,1 @@
+"""Test support that needs more than a fixture: import what you use explicitly."""
