@@ -449,7 +449,7 @@ def stand_in(aws: None) -> Iterator[tuple[Engines, StandInRecognizer]]:
 
 
 @pytest.mark.parametrize(
-    ("failures", "attempts", "expect_error"), [(0, 1, None), (2, 3, None), (3, 3, "TransientStageError")]
+    ("failures", "attempts", "expect_error"), [(0, 1, None), (1, 2, None), (2, 2, "TransientStageError")]
 )
 def test_stand_in_models_transient_errors_retry_alike(
     stand_in: tuple[Engines, StandInRecognizer], failures: int, attempts: int, expect_error: str | None

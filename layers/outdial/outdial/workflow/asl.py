@@ -14,6 +14,7 @@ import json
 import re
 import time
 import traceback
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,10 @@ _PATH_TOKEN = re.compile(r"\.([A-Za-z_][\w-]*)|\[(\d+)\]|\['([^']+)'\]")
 
 class UnsupportedAslError(ValueError):
     """The definition uses a feature this interpreter does not implement."""
+
+
+class _ExecutionTimeout(Exception):
+    """The whole execution ran out of time: no Catch applies."""
 
 
 class StatesError(Exception):
@@ -198,8 +203,10 @@ def lambda_style_cause(exc: BaseException) -> str:
         {
             "errorMessage": str(exc),
             "errorType": type(exc).__name__,
-            "stackTrace": traceback.format_tb(exc.__traceback__)[-3:],
-        }
+            "requestId": str(uuid.uuid4()),
+            "stackTrace": traceback.format_tb(exc.__traceback__),
+        },
+        separators=(",", ":"),
     )
 
 
@@ -216,6 +223,7 @@ class AslInterpreter:
         self._resources = dict(resources)
         self._sleep = sleep
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="asl-task")
+        self._deadline = float("inf")
         self._validate()
 
     @classmethod
@@ -241,6 +249,8 @@ class AslInterpreter:
     def execute(self, execution_input: Any) -> Execution:
         document: Any = copy.deepcopy(execution_input)
         runs: list[StateRun] = []
+        # The machine-level timeout skips every Catch, as in Step Functions.
+        self._deadline = time.monotonic() + self._definition.get("TimeoutSeconds", 99_999_999)
         name: str = self._definition["StartAt"]
         states = self._definition["States"]
         while True:
@@ -248,12 +258,19 @@ class AslInterpreter:
             started = time.perf_counter()
             run = StateRun(name=name, type=state["Type"], duration_ms=0.0)
             runs.append(run)
+            if time.monotonic() >= self._deadline:
+                run.error = "States.Timeout"
+                return Execution("FAILED", None, "States.Timeout", "execution timed out", runs)
             try:
                 document, next_name = self._run_state(state, document, run)
             except StatesError as failure:
                 run.duration_ms = (time.perf_counter() - started) * 1000
                 run.error = failure.error
                 return Execution("FAILED", None, failure.error, failure.cause, runs)
+            except _ExecutionTimeout:
+                run.duration_ms = (time.perf_counter() - started) * 1000
+                run.error = "States.Timeout"
+                return Execution("FAILED", None, "States.Timeout", "execution timed out", runs)
             run.duration_ms = (time.perf_counter() - started) * 1000
             if next_name is None:
                 return Execution("SUCCEEDED", document, states=runs)
