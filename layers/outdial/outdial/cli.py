@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from outdial.demo.runner import DemoCall
 
 app = typer.Typer(help="outdial: serverless AI outbound calling (local mode).", no_args_is_help=True)
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 160)  # piped output: keep rows readable
 app.add_typer(cost_app, name="cost")
 app.add_typer(campaign_app, name="campaign")
 app.command(name="report")(report)
