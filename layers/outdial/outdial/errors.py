@@ -3,6 +3,15 @@ so the state machine's Retry/Catch match on these names: keep them stable."""
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
+
+def fields_at_fault(exc: ValidationError) -> str:
+    """Every field a pydantic validation rejected, with why: the text of a 4xx or a named error."""
+    return "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or '(root)'}: {err['msg']}" for err in exc.errors()
+    )
+
 
 class OutdialError(Exception):
     """Base for every error outdial raises on purpose."""

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from outdial.errors import AudioDecodeError, InvalidEventError, NotFoundError
+from outdial.errors import AudioDecodeError, InvalidEventError, NotFoundError, fields_at_fault
 from outdial.models import AsrOutput, AudioEncoding, AudioRef, IntentOutput, Lang, TurnState
 from outdial.ports import ObjectStore
 from outdial.reply import ReplyEngine
@@ -36,9 +36,7 @@ def parse_state(event: Any) -> TurnState:
     try:
         return TurnState.model_validate(event)
     except ValidationError as exc:
-        fields = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}" for err in exc.errors()
-        )
+        fields = fields_at_fault(exc)
         raise InvalidEventError(f"invalid turn event: {fields}") from exc
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from outdial.errors import InvalidEventError
+from outdial.errors import InvalidEventError, fields_at_fault
 from outdial.models import CallOutcome, Lang, normalise_lang
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -136,9 +136,7 @@ def parse_config(data: bytes | str | dict[str, Any], source: str = "campaign con
     try:
         return CampaignConfig.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(root)'}: {err['msg']}" for err in exc.errors()
-        )
+        problems = fields_at_fault(exc)
         raise InvalidEventError(f"{source}: {problems}") from exc
 
 
